@@ -19,13 +19,13 @@ type ObjectMeta struct {
 	// ResourceVersion is the etcd modification revision of the object, as a decimal string.
 	ResourceVersion            string               `json:"resourceVersion,omitempty"`
 	Generation                 int64                `json:"generation,omitempty"`
-	CreationTimestamp          Time                 `json:"creationTimestamp"`
+	CreationTimestamp          Time                 `json:"creationTimestamp,omitempty,omitzero"`
 	DeletionTimestamp          *Time                `json:"deletionTimestamp,omitempty"`
 	DeletionGracePeriodSeconds *int64               `json:"deletionGracePeriodSeconds,omitempty"`
 	Labels                     map[string]string    `json:"labels,omitempty"`
 	Annotations                map[string]string    `json:"annotations,omitempty"`
-	OwnerReferences            []OwnerReference     `json:"ownerReferences,omitempty"`
-	Finalizers                 []string             `json:"finalizers,omitempty"`
+	OwnerReferences            []OwnerReference     `json:"ownerReferences,omitempty" patchStrategy:"merge" patchMergeKey:"uid"`
+	Finalizers                 []string             `json:"finalizers,omitempty" patchStrategy:"merge"`
 	ManagedFields              []ManagedFieldsEntry `json:"managedFields,omitempty"`
 }
 
