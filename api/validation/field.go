@@ -1,9 +1,3 @@
-// Package validation checks API objects the way upstream's validation does and reports each
-// problem as a field error with the path of the offending field, so the apiserver can answer
-// 422 Invalid with causes a client (and a person) can act on.
-//
-// Promise: the error types and message texts are upstream's ("spec.containers[0].image:
-// Required value"), because kubectl prints them verbatim and users compare them.
 package validation
 
 import (
@@ -60,6 +54,11 @@ func (p *Path) String() string {
 		s := steps[i]
 		if s.index != "" {
 			b.WriteString(s.index)
+			continue
+		}
+		if s.name == "" {
+			// An unnamed step prints as an empty index, as upstream's does: NewPath("") is "[]".
+			b.WriteString("[]")
 			continue
 		}
 		if b.Len() > 0 {
@@ -138,36 +137,24 @@ func (e *Error) ErrorBody() string {
 	return s
 }
 
-// formatValue prints a bad value like upstream: strings quoted, numbers bare, others as JSON.
+// formatValue prints a bad value the way upstream's field errors do: 32/64-bit integers,
+// floats and booleans bare, strings quoted Go-style, anything else as JSON (so a pointer
+// prints what it points at, a nil one "null", and a selector or a list its JSON form).
 func formatValue(v any) string {
 	switch x := v.(type) {
-	case nil:
-		return "null"
+	case int64, int32, float64, float32, bool:
+		return fmt.Sprint(x)
 	case string:
 		return strconv.Quote(x)
-	case *string:
-		if x == nil {
-			return "null"
-		}
-		return strconv.Quote(*x)
-	case int, int32, int64, uint, uint32, uint64, float64, bool:
-		return fmt.Sprint(x)
-	case *int32:
-		if x == nil {
-			return "null"
-		}
-		return fmt.Sprint(*x)
-	case *int64:
-		if x == nil {
-			return "null"
-		}
-		return fmt.Sprint(*x)
 	}
 	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprintf("%#v", v)
+	if err == nil {
+		return string(b)
 	}
-	return string(b)
+	if s, ok := v.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprintf("%#v", v)
 }
 
 // ErrorList is every problem found in one object.
@@ -228,10 +215,35 @@ func Forbidden(p *Path, detail string) *Error {
 	return &Error{Type: ErrorTypeForbidden, Field: p.String(), Detail: detail, omitValue: true}
 }
 
-// TooLong says a value exceeds its maximum length.
+// TooLong says a value exceeds its maximum length in bytes. The value itself is never shown
+// (it may be huge); a negative max leaves the limit out of the message.
 func TooLong(p *Path, value any, max int) *Error {
-	return &Error{Type: ErrorTypeTooLong, Field: p.String(), BadValue: value,
-		Detail: fmt.Sprintf("must have at most %d bytes", max), omitValue: true}
+	detail := "value is too long"
+	if max >= 0 {
+		detail = fmt.Sprintf("may not be more than %d %s", max, plural(max, "byte", "bytes"))
+	}
+	return &Error{Type: ErrorTypeTooLong, Field: p.String(), BadValue: value, Detail: detail, omitValue: true}
+}
+
+// TooMany says a list has more items than allowed; actual is shown when known (>= 0).
+func TooMany(p *Path, actual, max int) *Error {
+	detail := "has too many items"
+	if max >= 0 {
+		detail = fmt.Sprintf("must have at most %d %s", max, plural(max, "item", "items"))
+	}
+	e := &Error{Type: ErrorTypeTooMany, Field: p.String(), BadValue: actual, Detail: detail}
+	if actual < 0 {
+		e.omitValue = true
+	}
+	return e
+}
+
+// plural picks the singular for exactly one, as upstream's messages do ("1 byte").
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // NotSupported says a value is not one of the allowed ones, listing them as upstream does.
