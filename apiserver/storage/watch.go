@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"google.golang.org/grpc/metadata"
+
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
@@ -41,6 +43,11 @@ type watchOptions struct {
 	// progress asks for progress notifications, so an idle watcher learns
 	// how far the store has moved.
 	progress bool
+	// stream names a gRPC watch stream of its own. etcd answers a progress
+	// request only once every watcher on the stream is in sync, so a watch
+	// cache keeps its own stream: a lagging watcher elsewhere (a slow client's
+	// direct watch) cannot then hold back the cache's progress.
+	stream string
 }
 
 // watchBatch is one etcd watch response, translated.
@@ -81,7 +88,7 @@ func (s *etcdStore) watch(ctx context.Context, prefix string, afterRev int64, op
 
 	// WithRequireLeader makes etcd end the watch when its member loses the
 	// leader, instead of leaving us on a partitioned member that sees nothing.
-	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
+	wctx, cancel := context.WithCancel(streamContext(ctx, opts.stream))
 	wch := s.client.Watch(wctx, rangeStart(prefix), ops...)
 	go func() {
 		defer done()
@@ -109,10 +116,19 @@ func (s *etcdStore) watch(ctx context.Context, prefix string, afterRev int64, op
 }
 
 // requestProgress asks etcd to send a progress notification now to the
-// watches started by watch (they share one stream, keyed by the
-// require-leader metadata), instead of waiting for the periodic one.
-func (s *etcdStore) requestProgress(ctx context.Context) error {
-	return s.client.RequestProgress(clientv3.WithRequireLeader(ctx))
+// watches of the named stream, instead of waiting for the periodic one.
+func (s *etcdStore) requestProgress(ctx context.Context, stream string) error {
+	return s.client.RequestProgress(streamContext(ctx, stream))
+}
+
+// streamContext selects the gRPC watch stream: the etcd client keys streams by
+// the outgoing metadata, here the require-leader flag plus the stream's name.
+func streamContext(ctx context.Context, stream string) context.Context {
+	ctx = clientv3.WithRequireLeader(ctx)
+	if stream != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "skiff-watch-stream", stream)
+	}
+	return ctx
 }
 
 // toEvent converts an etcd watch event.

@@ -12,7 +12,7 @@ import (
 // knows them already, which spares etcd a read per event).
 type batchWatcher interface {
 	watch(ctx context.Context, prefix string, afterRev int64, opts watchOptions, emit func(watchBatch) bool, done func()) error
-	requestProgress(ctx context.Context) error
+	requestProgress(ctx context.Context, stream string) error
 }
 
 // errWatchEnded reports an etcd watch that closed without saying why.
@@ -32,7 +32,7 @@ func (c *WatchCache) follow() error {
 
 	var watchErr error
 	finished := make(chan struct{})
-	err := bw.watch(ctx, c.prefix, from, watchOptions{progress: true}, func(b watchBatch) bool {
+	err := bw.watch(ctx, c.prefix, from, watchOptions{progress: true, stream: c.prefix}, func(b watchBatch) bool {
 		if b.err != nil {
 			watchErr = b.err
 			return false
@@ -55,11 +55,11 @@ func (c *WatchCache) follow() error {
 			}
 			return fmt.Errorf("watch %s: %w", c.prefix, errWatchEnded)
 		case <-c.progressWanted:
-			bw.requestProgress(ctx)
+			bw.requestProgress(ctx, c.prefix)
 		case <-idle.C:
 			activity := c.activity()
 			if activity == seen {
-				bw.requestProgress(ctx)
+				bw.requestProgress(ctx, c.prefix)
 			}
 			seen = activity
 		}
