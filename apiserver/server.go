@@ -232,8 +232,25 @@ func (s *Server) bootstrap(ctx context.Context) error {
 	return nil
 }
 
-// ensure creates an object from its JSON unless it exists.
+// ensure creates an object from its JSON unless it exists. Existence is checked in the
+// store first: on a restart, creating the kubernetes Service again would fail in IP
+// allocation (its address is taken, by itself) before the create could say AlreadyExists.
 func (s *Server) ensure(ctx context.Context, group, resource, manifest string) error {
+	var meta struct {
+		Metadata struct{ Name, Namespace string }
+	}
+	if err := json.Unmarshal([]byte(manifest), &meta); err != nil {
+		return err
+	}
+	key := s.cfg.EtcdPrefix + "/" + resource + "/"
+	if meta.Metadata.Namespace != "" {
+		key += meta.Metadata.Namespace + "/"
+	}
+	if _, err := s.store.Get(ctx, key+meta.Metadata.Name); err == nil {
+		return nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
 	obj, err := s.api.DecodeObject(group, resource, []byte(manifest))
 	if err != nil {
 		var se *handlers.StatusError
