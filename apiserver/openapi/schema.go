@@ -73,13 +73,16 @@ func (s *Schema) jsonV2() map[string]any {
 	return m
 }
 
-// jsonV3 renders s as an OpenAPI 3.0 schema object. A reference with anything beside it is
-// wrapped in allOf, as upstream does (in 3.0 a $ref's siblings are ignored).
-func (s *Schema) jsonV3() map[string]any {
+// jsonV3 renders s as an OpenAPI 3.0 schema object. A property that refers to a
+// definition wraps the reference in allOf, as upstream does (in 3.0 a $ref's siblings, the
+// description and default, would be ignored); items and map values refer directly.
+func (s *Schema) jsonV3() map[string]any { return s.renderV3(false) }
+
+func (s *Schema) renderV3(property bool) map[string]any {
 	m := map[string]any{}
 	if s.Ref != "" {
 		ref := map[string]any{"$ref": "#/components/schemas/" + s.Ref}
-		if s.Description == "" && s.Default == nil && len(s.Extensions) == 0 {
+		if !property && s.Description == "" && s.Default == nil && len(s.Extensions) == 0 {
 			return ref
 		}
 		m["allOf"] = []any{ref}
@@ -93,6 +96,13 @@ func (s *Schema) jsonV3() map[string]any {
 			alts = append(alts, o.jsonV3())
 		}
 		m["oneOf"] = alts
+	}
+	if len(s.Properties) > 0 {
+		props := map[string]any{}
+		for _, p := range s.Properties {
+			props[p.Name] = p.Schema.renderV3(true)
+		}
+		m["properties"] = props
 	}
 	s.common(m, (*Schema).jsonV3)
 	return m
@@ -112,7 +122,7 @@ func (s *Schema) common(m map[string]any, sub func(*Schema) map[string]any) {
 	if len(s.Required) > 0 {
 		m["required"] = s.Required
 	}
-	if len(s.Properties) > 0 {
+	if len(s.Properties) > 0 && m["properties"] == nil {
 		props := map[string]any{}
 		for _, p := range s.Properties {
 			props[p.Name] = sub(p.Schema)

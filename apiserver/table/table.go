@@ -13,7 +13,6 @@ package table
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"time"
 
@@ -26,16 +25,6 @@ const (
 	IncludeObject   = "Object"   // the row carries the whole object
 	IncludeNone     = "None"     // the row carries null
 )
-
-// CheckIncludeObject returns the error upstream answers (as a 400 BadRequest) for an
-// includeObject value it does not know, or nil.
-func CheckIncludeObject(v string) error {
-	switch v {
-	case "", IncludeMetadata, IncludeObject, IncludeNone:
-		return nil
-	}
-	return fmt.Errorf("Unable to convert to Table as requested: includeObject: Invalid value: %q: must be 'Metadata', 'Object', 'None', or empty", v)
-}
 
 // Render is the apiserver's TableRenderer: a Table of objs, all of the resource named
 // resource. With noHeaders (watch events after the first) the column definitions are left
