@@ -154,6 +154,10 @@ type instrumentedStore struct {
 	m *Metrics
 }
 
+// Unwrap gives the watch cache the store underneath, whose etcd watch has progress
+// notifications (see storage.Wrapper).
+func (s *instrumentedStore) Unwrap() storage.Store { return s.Store }
+
 func (s *instrumentedStore) observe(op, key string, start time.Time) {
 	s.m.etcdDuration.WithLabelValues(op, resourceOfKey(key)).Observe(time.Since(start).Seconds())
 }

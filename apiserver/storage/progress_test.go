@@ -13,9 +13,20 @@ import (
 // not being read. Otherwise lists and watches at that revision fail with "Too large
 // resource version".
 func TestWaitForRevisionWhileOtherPrefixesChange(t *testing.T) {
+	t.Run("plain store", func(t *testing.T) { testWaitForRevision(t, testStore) })
+	// The apiserver hands the cache a metrics wrapper; the cache must see through it.
+	t.Run("wrapped store", func(t *testing.T) { testWaitForRevision(t, wrappedStore{testStore}) })
+}
+
+// wrappedStore decorates a Store the way the apiserver's metrics do.
+type wrappedStore struct{ Store }
+
+func (w wrappedStore) Unwrap() Store { return w.Store }
+
+func testWaitForRevision(t *testing.T, store Store) {
 	var caches []*WatchCache
 	for i := 0; i < 8; i++ {
-		c := NewWatchCache(testStore, testPrefix(t)+fmt.Sprintf("r%d/", i), 0)
+		c := NewWatchCache(store, testPrefix(t)+fmt.Sprintf("r%d/", i), 0)
 		caches = append(caches, c)
 		defer c.Stop()
 	}

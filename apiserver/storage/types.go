@@ -219,3 +219,9 @@ func translateError(err error) error {
 	}
 	return err
 }
+
+// Wrapper is implemented by a Store that decorates another (the apiserver's metrics
+// wrapper). The watch cache unwraps it to reach the etcd store's progress-notifying watch.
+type Wrapper interface {
+	Unwrap() Store
+}

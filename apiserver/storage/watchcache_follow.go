@@ -25,7 +25,7 @@ func (c *WatchCache) follow() error {
 	defer cancel()
 	from := c.Revision()
 
-	bw, ok := c.store.(batchWatcher)
+	bw, ok := findBatchWatcher(c.store)
 	if !ok {
 		return c.followPlain(ctx, from)
 	}
@@ -63,6 +63,22 @@ func (c *WatchCache) follow() error {
 			}
 			seen = activity
 		}
+	}
+}
+
+// findBatchWatcher looks through wrapping stores (metrics) for the etcd store's richer
+// watch. Without it the cache gets no progress notifications, and a quiet resource's cache
+// would never learn that the store moved on.
+func findBatchWatcher(s Store) (batchWatcher, bool) {
+	for {
+		if bw, ok := s.(batchWatcher); ok {
+			return bw, true
+		}
+		w, ok := s.(Wrapper)
+		if !ok {
+			return nil, false
+		}
+		s = w.Unwrap()
 	}
 }
 
