@@ -128,7 +128,7 @@ func TestWatchSelectors(t *testing.T) {
 	c.must(201, "POST", base, configMap("f2", nil))
 	c.must(201, "POST", base, configMap("f1", nil))
 	fw.expect("ADDED", "f1")
-	c.status(400, "BadRequest", "field label not supported: spec.nope", "GET", base+"?watch=true&fieldSelector=spec.nope%3Dx", nil)
+	c.status(400, "BadRequest", `"spec.nope" is not a known field selector: only "metadata.name", "metadata.namespace"`, "GET", base+"?watch=true&fieldSelector=spec.nope%3Dx", nil)
 }
 
 func TestWatchTimeoutAndBookmarks(t *testing.T) {

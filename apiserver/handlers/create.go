@@ -100,12 +100,17 @@ func (r *Resource) createObject(ctx context.Context, obj metav1.Object, dry bool
 	if err != nil {
 		return nil, 0, err
 	}
-	if dry {
-		return data, 0, nil
-	}
-
 	sctx, cancel := context.WithTimeout(ctx, storageTimeout)
 	defer cancel()
+	if dry {
+		// A dry run answers as the real create would, AlreadyExists included.
+		if _, err := r.api.cfg.Store.Get(sctx, r.key(m.Namespace, m.Name)); err == nil {
+			return nil, 0, errAlreadyExists(r.gr, m.Name)
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			return nil, 0, storageError(err)
+		}
+		return data, 0, nil
+	}
 	for attempt := 1; ; attempt++ {
 		rev, err := r.api.cfg.Store.Create(sctx, r.key(m.Namespace, m.Name), data)
 		if err == nil {

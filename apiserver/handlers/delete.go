@@ -31,7 +31,7 @@ func (r *Resource) delete(w http.ResponseWriter, req *http.Request, q *request) 
 	if err != nil {
 		return err
 	}
-	opts, dry, err := parseDeleteOptions(req, q)
+	opts, dry, err := r.parseDeleteOptions(req, q)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (r *Resource) returnsDeletedObject() bool {
 
 // parseDeleteOptions reads DeleteOptions from the body, or from the query when there is no
 // body, and validates them as upstream does.
-func parseDeleteOptions(req *http.Request, q *request) (*metav1.DeleteOptions, bool, error) {
+func (r *Resource) parseDeleteOptions(req *http.Request, q *request) (*metav1.DeleteOptions, bool, error) {
 	opts := &metav1.DeleteOptions{}
 	body, err := readBody(req)
 	if err != nil {
@@ -79,7 +79,7 @@ func parseDeleteOptions(req *http.Request, q *request) (*metav1.DeleteOptions, b
 		if err != nil {
 			return nil, false, err
 		}
-		if err := unmarshalDeleteOptions(data, opts); err != nil {
+		if err := unmarshalDeleteOptions(data, opts, r.typeMeta.APIVersion); err != nil {
 			return nil, false, err
 		}
 	} else {
@@ -119,14 +119,18 @@ func parseDeleteOptions(req *http.Request, q *request) (*metav1.DeleteOptions, b
 
 // unmarshalDeleteOptions decodes a DeleteOptions body, which clients label v1 or
 // meta.k8s.io/v1 (both mean the same).
-func unmarshalDeleteOptions(data []byte, opts *metav1.DeleteOptions) error {
+func unmarshalDeleteOptions(data []byte, opts *metav1.DeleteOptions, servedVersion string) error {
 	if err := json.Unmarshal(data, opts); err != nil {
 		return errBadRequest("%v", err)
 	}
+	// Upstream registers DeleteOptions in every group version it serves, and client-go
+	// labels them with the resource's own ("apps/v1" for a Deployment), so that version is
+	// accepted besides the core and meta.k8s.io ones.
 	switch {
 	case opts.Kind != "" && opts.Kind != "DeleteOptions":
 		return errBadRequest("decoded object cannot be converted to DeleteOptions")
-	case opts.APIVersion != "" && opts.APIVersion != "v1" && opts.APIVersion != "meta.k8s.io/v1" && opts.APIVersion != "meta.k8s.io/v1beta1":
+	case opts.APIVersion != "" && opts.APIVersion != "v1" && opts.APIVersion != servedVersion &&
+		opts.APIVersion != "meta.k8s.io/v1" && opts.APIVersion != "meta.k8s.io/v1beta1":
 		return errBadRequest("decoded object cannot be converted to DeleteOptions")
 	}
 	return nil

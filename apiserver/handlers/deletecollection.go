@@ -15,7 +15,7 @@ func (r *Resource) deleteCollection(w http.ResponseWriter, req *http.Request, q 
 	if err != nil {
 		return err
 	}
-	opts, dry, err := parseDeleteOptions(req, q)
+	opts, dry, err := r.parseDeleteOptions(req, q)
 	if err != nil {
 		return err
 	}

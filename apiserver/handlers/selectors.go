@@ -35,14 +35,32 @@ func (r *Resource) parseFilter(q url.Values) (filter, error) {
 		if err != nil {
 			return f, errBadRequest("%v", err)
 		}
-		if err := fields.CheckSupported(sel, r.fieldNames()...); err != nil {
-			return f, errBadRequest("%v", err)
+		if err := r.checkFieldSelector(sel); err != nil {
+			return f, err
 		}
 		if !sel.Empty() {
 			f.field = sel
 		}
 	}
 	return f, nil
+}
+
+// checkFieldSelector refuses fields the kind cannot select on, in upstream's words: kinds
+// with field labels of their own (pods, nodes, services, secrets ...) say "field label not
+// supported", every other kind gives the generic metadata-only message.
+func (r *Resource) checkFieldSelector(sel fields.Selector) error {
+	if r.info.FieldLabels != nil {
+		if err := fields.CheckSupported(sel, r.fieldNames()...); err != nil {
+			return errBadRequest("%v", err)
+		}
+		return nil
+	}
+	for _, req := range sel.Requirements() {
+		if req.Field != "metadata.name" && req.Field != "metadata.namespace" {
+			return errBadRequest("%q is not a known field selector: only %q, %q", req.Field, "metadata.name", "metadata.namespace")
+		}
+	}
+	return nil
 }
 
 // fieldNames lists the fields a field selector may use on this resource.
