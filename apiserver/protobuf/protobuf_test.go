@@ -51,7 +51,8 @@ func TestKubectlConfigMap(t *testing.T) {
 	}
 }
 
-// The fixtures' other kinds need Skiff's real types; here they only must parse as messages.
+// Every kubectl fixture has a well-formed envelope; TestKubectlBodiesDecode reads their objects
+// into Skiff's real types.
 func TestKubectlFixturesParse(t *testing.T) {
 	for _, f := range []string{"deployment", "service", "secret", "namespace"} {
 		body, err := os.ReadFile("testdata/kubectl-" + f + ".bin")
@@ -149,4 +150,36 @@ func TestErrorsAreLoud(t *testing.T) {
 func negFive() uint64 {
 	v := int64(-5)
 	return uint64(v)
+}
+
+// Like upstream, Time keeps whole seconds and MicroTime microseconds, whatever the message
+// carries; only an empty message is the zero time (an explicit 0 is the Unix epoch).
+func TestTimePrecision(t *testing.T) {
+	type times struct {
+		T metav1.Time      `protobuf:"bytes,1,opt,name=t"`
+		M metav1.MicroTime `protobuf:"bytes,2,opt,name=m"`
+	}
+	ts := time.Date(2025, 3, 4, 5, 6, 7, 123456789, time.UTC)
+	stamp := enc{}.varint(1, uint64(ts.Unix())).varint(2, uint64(ts.Nanosecond()))
+	for _, tc := range []struct {
+		name   string
+		msg    enc
+		wantT  time.Time
+		wantM  time.Time
+		isZero bool
+	}{
+		{"nanos", enc{}.bytes(1, stamp).bytes(2, stamp), ts.Truncate(time.Second), ts.Truncate(time.Microsecond), false},
+		{"empty", enc{}.bytes(1, nil).bytes(2, nil), time.Time{}, time.Time{}, true},
+		{"epoch", enc{}.bytes(1, enc{}.varint(1, 0)).bytes(2, enc{}.varint(1, 0).varint(2, 0)), time.Unix(0, 0), time.Unix(0, 0), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got times
+			if err := Unmarshal(tc.msg, &got); err != nil {
+				t.Fatal(err)
+			}
+			if !got.T.Time.Equal(tc.wantT) || !got.M.Time.Equal(tc.wantM) || got.T.Time.IsZero() != tc.isZero {
+				t.Fatalf("got %v / %v, want %v / %v", got.T.Time, got.M.Time, tc.wantT, tc.wantM)
+			}
+		})
+	}
 }

@@ -17,59 +17,59 @@ import (
 // Scale is the replica count of a scalable object, served by its /scale subresource.
 type Scale struct {
 	metav1.TypeMeta   `json:",inline"`
-	metav1.ObjectMeta `json:"metadata,omitempty"`
-	Spec              ScaleSpec   `json:"spec,omitempty"`
-	Status            ScaleStatus `json:"status,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
+	Spec              ScaleSpec   `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
+	Status            ScaleStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // ScaleSpec is the desired replica count.
 type ScaleSpec struct {
-	Replicas int32 `json:"replicas,omitempty"`
+	Replicas int32 `json:"replicas,omitempty" protobuf:"varint,1,opt,name=replicas"`
 }
 
 // ScaleStatus is the observed replica count and the pod selector in string form.
 type ScaleStatus struct {
-	Replicas int32  `json:"replicas"`
-	Selector string `json:"selector,omitempty"`
+	Replicas int32  `json:"replicas" protobuf:"varint,1,opt,name=replicas"`
+	Selector string `json:"selector,omitempty" protobuf:"bytes,2,opt,name=selector"`
 }
 
 // HorizontalPodAutoscaler is the CPU-only autoscaler of autoscaling/v1.
 type HorizontalPodAutoscaler struct {
 	metav1.TypeMeta   `json:",inline"`
-	metav1.ObjectMeta `json:"metadata,omitempty"`
-	Spec              HorizontalPodAutoscalerSpec   `json:"spec,omitempty"`
-	Status            HorizontalPodAutoscalerStatus `json:"status,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
+	Spec              HorizontalPodAutoscalerSpec   `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
+	Status            HorizontalPodAutoscalerStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // HorizontalPodAutoscalerList is a list of autoscalers.
 type HorizontalPodAutoscalerList struct {
 	metav1.TypeMeta `json:",inline"`
-	metav1.ListMeta `json:"metadata,omitempty"`
-	Items           []HorizontalPodAutoscaler `json:"items"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
+	Items           []HorizontalPodAutoscaler `json:"items" protobuf:"bytes,2,rep,name=items"`
 }
 
 // HorizontalPodAutoscalerSpec is the desired behaviour of a v1 autoscaler.
 type HorizontalPodAutoscalerSpec struct {
-	ScaleTargetRef                 CrossVersionObjectReference `json:"scaleTargetRef"`
-	MinReplicas                    *int32                      `json:"minReplicas,omitempty"`
-	MaxReplicas                    int32                       `json:"maxReplicas"`
-	TargetCPUUtilizationPercentage *int32                      `json:"targetCPUUtilizationPercentage,omitempty"`
+	ScaleTargetRef                 CrossVersionObjectReference `json:"scaleTargetRef" protobuf:"bytes,1,opt,name=scaleTargetRef"`
+	MinReplicas                    *int32                      `json:"minReplicas,omitempty" protobuf:"varint,2,opt,name=minReplicas"`
+	MaxReplicas                    int32                       `json:"maxReplicas" protobuf:"varint,3,opt,name=maxReplicas"`
+	TargetCPUUtilizationPercentage *int32                      `json:"targetCPUUtilizationPercentage,omitempty" protobuf:"varint,4,opt,name=targetCPUUtilizationPercentage"`
 }
 
 // CrossVersionObjectReference names the scaled object.
 type CrossVersionObjectReference struct {
-	Kind       string `json:"kind"`
-	Name       string `json:"name"`
-	APIVersion string `json:"apiVersion,omitempty"`
+	Kind       string `json:"kind" protobuf:"bytes,1,opt,name=kind"`
+	Name       string `json:"name" protobuf:"bytes,2,opt,name=name"`
+	APIVersion string `json:"apiVersion,omitempty" protobuf:"bytes,3,opt,name=apiVersion"`
 }
 
 // HorizontalPodAutoscalerStatus is the observed state of a v1 autoscaler.
 type HorizontalPodAutoscalerStatus struct {
-	ObservedGeneration              *int64       `json:"observedGeneration,omitempty"`
-	LastScaleTime                   *metav1.Time `json:"lastScaleTime,omitempty"`
-	CurrentReplicas                 int32        `json:"currentReplicas"`
-	DesiredReplicas                 int32        `json:"desiredReplicas"`
-	CurrentCPUUtilizationPercentage *int32       `json:"currentCPUUtilizationPercentage,omitempty"`
+	ObservedGeneration              *int64       `json:"observedGeneration,omitempty" protobuf:"varint,1,opt,name=observedGeneration"`
+	LastScaleTime                   *metav1.Time `json:"lastScaleTime,omitempty" protobuf:"bytes,2,opt,name=lastScaleTime"`
+	CurrentReplicas                 int32        `json:"currentReplicas" protobuf:"varint,3,opt,name=currentReplicas"`
+	DesiredReplicas                 int32        `json:"desiredReplicas" protobuf:"varint,4,opt,name=desiredReplicas"`
+	CurrentCPUUtilizationPercentage *int32       `json:"currentCPUUtilizationPercentage,omitempty" protobuf:"varint,5,opt,name=currentCPUUtilizationPercentage"`
 }
 
 // The types below have no field in the v1 API. They are the JSON shapes upstream writes into
@@ -78,12 +78,12 @@ type HorizontalPodAutoscalerStatus struct {
 
 // MetricSpec is one metric in the metrics annotation.
 type MetricSpec struct {
-	Type              MetricSourceType               `json:"type"`
-	Object            *ObjectMetricSource            `json:"object,omitempty"`
-	Pods              *PodsMetricSource              `json:"pods,omitempty"`
-	Resource          *ResourceMetricSource          `json:"resource,omitempty"`
-	ContainerResource *ContainerResourceMetricSource `json:"containerResource,omitempty"`
-	External          *ExternalMetricSource          `json:"external,omitempty"`
+	Type              MetricSourceType               `json:"type" protobuf:"bytes,1,name=type"`
+	Object            *ObjectMetricSource            `json:"object,omitempty" protobuf:"bytes,2,opt,name=object"`
+	Pods              *PodsMetricSource              `json:"pods,omitempty" protobuf:"bytes,3,opt,name=pods"`
+	Resource          *ResourceMetricSource          `json:"resource,omitempty" protobuf:"bytes,4,opt,name=resource"`
+	ContainerResource *ContainerResourceMetricSource `json:"containerResource,omitempty" protobuf:"bytes,7,opt,name=containerResource"`
+	External          *ExternalMetricSource          `json:"external,omitempty" protobuf:"bytes,5,opt,name=external"`
 }
 
 // MetricSourceType says where a metric comes from.
@@ -100,100 +100,100 @@ const (
 
 // ObjectMetricSource is an object metric in v2beta1 shape.
 type ObjectMetricSource struct {
-	Target       CrossVersionObjectReference `json:"target"`
-	MetricName   string                      `json:"metricName"`
-	TargetValue  resource.Quantity           `json:"targetValue"`
-	Selector     *metav1.LabelSelector       `json:"selector,omitempty"`
-	AverageValue *resource.Quantity          `json:"averageValue,omitempty"`
+	Target       CrossVersionObjectReference `json:"target" protobuf:"bytes,1,name=target"`
+	MetricName   string                      `json:"metricName" protobuf:"bytes,2,name=metricName"`
+	TargetValue  resource.Quantity           `json:"targetValue" protobuf:"bytes,3,name=targetValue"`
+	Selector     *metav1.LabelSelector       `json:"selector,omitempty" protobuf:"bytes,4,name=selector"`
+	AverageValue *resource.Quantity          `json:"averageValue,omitempty" protobuf:"bytes,5,name=averageValue"`
 }
 
 // PodsMetricSource is a pods metric in v2beta1 shape.
 type PodsMetricSource struct {
-	MetricName         string                `json:"metricName"`
-	TargetAverageValue resource.Quantity     `json:"targetAverageValue"`
-	Selector           *metav1.LabelSelector `json:"selector,omitempty"`
+	MetricName         string                `json:"metricName" protobuf:"bytes,1,name=metricName"`
+	TargetAverageValue resource.Quantity     `json:"targetAverageValue" protobuf:"bytes,2,name=targetAverageValue"`
+	Selector           *metav1.LabelSelector `json:"selector,omitempty" protobuf:"bytes,3,name=selector"`
 }
 
 // ResourceMetricSource is a resource metric in v2beta1 shape.
 type ResourceMetricSource struct {
-	Name                     corev1.ResourceName `json:"name"`
-	TargetAverageUtilization *int32              `json:"targetAverageUtilization,omitempty"`
-	TargetAverageValue       *resource.Quantity  `json:"targetAverageValue,omitempty"`
+	Name                     corev1.ResourceName `json:"name" protobuf:"bytes,1,name=name"`
+	TargetAverageUtilization *int32              `json:"targetAverageUtilization,omitempty" protobuf:"varint,2,opt,name=targetAverageUtilization"`
+	TargetAverageValue       *resource.Quantity  `json:"targetAverageValue,omitempty" protobuf:"bytes,3,opt,name=targetAverageValue"`
 }
 
 // ContainerResourceMetricSource is a container resource metric in v2beta1 shape.
 type ContainerResourceMetricSource struct {
-	Name                     corev1.ResourceName `json:"name"`
-	TargetAverageUtilization *int32              `json:"targetAverageUtilization,omitempty"`
-	TargetAverageValue       *resource.Quantity  `json:"targetAverageValue,omitempty"`
-	Container                string              `json:"container"`
+	Name                     corev1.ResourceName `json:"name" protobuf:"bytes,1,name=name"`
+	TargetAverageUtilization *int32              `json:"targetAverageUtilization,omitempty" protobuf:"varint,2,opt,name=targetAverageUtilization"`
+	TargetAverageValue       *resource.Quantity  `json:"targetAverageValue,omitempty" protobuf:"bytes,3,opt,name=targetAverageValue"`
+	Container                string              `json:"container" protobuf:"bytes,5,opt,name=container"`
 }
 
 // ExternalMetricSource is an external metric in v2beta1 shape.
 type ExternalMetricSource struct {
-	MetricName         string                `json:"metricName"`
-	MetricSelector     *metav1.LabelSelector `json:"metricSelector,omitempty"`
-	TargetValue        *resource.Quantity    `json:"targetValue,omitempty"`
-	TargetAverageValue *resource.Quantity    `json:"targetAverageValue,omitempty"`
+	MetricName         string                `json:"metricName" protobuf:"bytes,1,name=metricName"`
+	MetricSelector     *metav1.LabelSelector `json:"metricSelector,omitempty" protobuf:"bytes,2,opt,name=metricSelector"`
+	TargetValue        *resource.Quantity    `json:"targetValue,omitempty" protobuf:"bytes,3,opt,name=targetValue"`
+	TargetAverageValue *resource.Quantity    `json:"targetAverageValue,omitempty" protobuf:"bytes,4,opt,name=targetAverageValue"`
 }
 
 // MetricStatus is one reading in the current-metrics annotation.
 type MetricStatus struct {
-	Type              MetricSourceType               `json:"type"`
-	Object            *ObjectMetricStatus            `json:"object,omitempty"`
-	Pods              *PodsMetricStatus              `json:"pods,omitempty"`
-	Resource          *ResourceMetricStatus          `json:"resource,omitempty"`
-	ContainerResource *ContainerResourceMetricStatus `json:"containerResource,omitempty"`
-	External          *ExternalMetricStatus          `json:"external,omitempty"`
+	Type              MetricSourceType               `json:"type" protobuf:"bytes,1,name=type"`
+	Object            *ObjectMetricStatus            `json:"object,omitempty" protobuf:"bytes,2,opt,name=object"`
+	Pods              *PodsMetricStatus              `json:"pods,omitempty" protobuf:"bytes,3,opt,name=pods"`
+	Resource          *ResourceMetricStatus          `json:"resource,omitempty" protobuf:"bytes,4,opt,name=resource"`
+	ContainerResource *ContainerResourceMetricStatus `json:"containerResource,omitempty" protobuf:"bytes,7,opt,name=containerResource"`
+	External          *ExternalMetricStatus          `json:"external,omitempty" protobuf:"bytes,5,opt,name=external"`
 }
 
 // ObjectMetricStatus is an object metric reading in v2beta1 shape.
 type ObjectMetricStatus struct {
-	Target       CrossVersionObjectReference `json:"target"`
-	MetricName   string                      `json:"metricName"`
-	CurrentValue resource.Quantity           `json:"currentValue"`
-	Selector     *metav1.LabelSelector       `json:"selector,omitempty"`
-	AverageValue *resource.Quantity          `json:"averageValue,omitempty"`
+	Target       CrossVersionObjectReference `json:"target" protobuf:"bytes,1,name=target"`
+	MetricName   string                      `json:"metricName" protobuf:"bytes,2,name=metricName"`
+	CurrentValue resource.Quantity           `json:"currentValue" protobuf:"bytes,3,name=currentValue"`
+	Selector     *metav1.LabelSelector       `json:"selector,omitempty" protobuf:"bytes,4,name=selector"`
+	AverageValue *resource.Quantity          `json:"averageValue,omitempty" protobuf:"bytes,5,name=averageValue"`
 }
 
 // PodsMetricStatus is a pods metric reading in v2beta1 shape.
 type PodsMetricStatus struct {
-	MetricName          string                `json:"metricName"`
-	CurrentAverageValue resource.Quantity     `json:"currentAverageValue"`
-	Selector            *metav1.LabelSelector `json:"selector,omitempty"`
+	MetricName          string                `json:"metricName" protobuf:"bytes,1,name=metricName"`
+	CurrentAverageValue resource.Quantity     `json:"currentAverageValue" protobuf:"bytes,2,name=currentAverageValue"`
+	Selector            *metav1.LabelSelector `json:"selector,omitempty" protobuf:"bytes,3,name=selector"`
 }
 
 // ResourceMetricStatus is a resource metric reading in v2beta1 shape.
 type ResourceMetricStatus struct {
-	Name                      corev1.ResourceName `json:"name"`
-	CurrentAverageUtilization *int32              `json:"currentAverageUtilization,omitempty"`
-	CurrentAverageValue       resource.Quantity   `json:"currentAverageValue"`
+	Name                      corev1.ResourceName `json:"name" protobuf:"bytes,1,name=name"`
+	CurrentAverageUtilization *int32              `json:"currentAverageUtilization,omitempty" protobuf:"varint,2,opt,name=currentAverageUtilization"`
+	CurrentAverageValue       resource.Quantity   `json:"currentAverageValue" protobuf:"bytes,3,name=currentAverageValue"`
 }
 
 // ContainerResourceMetricStatus is a container resource metric reading in v2beta1 shape.
 type ContainerResourceMetricStatus struct {
-	Name                      corev1.ResourceName `json:"name"`
-	CurrentAverageUtilization *int32              `json:"currentAverageUtilization,omitempty"`
-	CurrentAverageValue       resource.Quantity   `json:"currentAverageValue"`
-	Container                 string              `json:"container"`
+	Name                      corev1.ResourceName `json:"name" protobuf:"bytes,1,name=name"`
+	CurrentAverageUtilization *int32              `json:"currentAverageUtilization,omitempty" protobuf:"varint,2,opt,name=currentAverageUtilization"`
+	CurrentAverageValue       resource.Quantity   `json:"currentAverageValue" protobuf:"bytes,3,name=currentAverageValue"`
+	Container                 string              `json:"container" protobuf:"bytes,4,opt,name=container"`
 }
 
 // ExternalMetricStatus is an external metric reading in v2beta1 shape.
 type ExternalMetricStatus struct {
-	MetricName          string                `json:"metricName"`
-	MetricSelector      *metav1.LabelSelector `json:"metricSelector,omitempty"`
-	CurrentValue        resource.Quantity     `json:"currentValue"`
-	CurrentAverageValue *resource.Quantity    `json:"currentAverageValue,omitempty"`
+	MetricName          string                `json:"metricName" protobuf:"bytes,1,name=metricName"`
+	MetricSelector      *metav1.LabelSelector `json:"metricSelector,omitempty" protobuf:"bytes,2,opt,name=metricSelector"`
+	CurrentValue        resource.Quantity     `json:"currentValue" protobuf:"bytes,3,name=currentValue"`
+	CurrentAverageValue *resource.Quantity    `json:"currentAverageValue,omitempty" protobuf:"bytes,4,opt,name=currentAverageValue"`
 }
 
 // HorizontalPodAutoscalerCondition is one condition in the conditions annotation.
 type HorizontalPodAutoscalerCondition struct {
-	Type               HorizontalPodAutoscalerConditionType `json:"type"`
-	Status             corev1.ConditionStatus               `json:"status"`
-	LastTransitionTime metav1.Time                          `json:"lastTransitionTime,omitempty"`
-	Reason             string                               `json:"reason,omitempty"`
-	Message            string                               `json:"message,omitempty"`
-	ObservedGeneration *int64                               `json:"observedGeneration,omitempty"`
+	Type               HorizontalPodAutoscalerConditionType `json:"type" protobuf:"bytes,1,name=type"`
+	Status             corev1.ConditionStatus               `json:"status" protobuf:"bytes,2,name=status"`
+	LastTransitionTime metav1.Time                          `json:"lastTransitionTime,omitempty" protobuf:"bytes,3,opt,name=lastTransitionTime"`
+	Reason             string                               `json:"reason,omitempty" protobuf:"bytes,4,opt,name=reason"`
+	Message            string                               `json:"message,omitempty" protobuf:"bytes,5,opt,name=message"`
+	ObservedGeneration *int64                               `json:"observedGeneration,omitempty" protobuf:"varint,6,opt,name=observedGeneration"`
 }
 
 // HorizontalPodAutoscalerConditionType names an autoscaler condition.

@@ -6,34 +6,34 @@ import (
 
 // ObjectReference points at any object, optionally at a field inside it.
 type ObjectReference struct {
-	Kind            string `json:"kind,omitempty"`
-	Namespace       string `json:"namespace,omitempty"`
-	Name            string `json:"name,omitempty"`
-	UID             string `json:"uid,omitempty"`
-	APIVersion      string `json:"apiVersion,omitempty"`
-	ResourceVersion string `json:"resourceVersion,omitempty"`
+	Kind            string `json:"kind,omitempty" protobuf:"bytes,1,opt,name=kind"`
+	Namespace       string `json:"namespace,omitempty" protobuf:"bytes,2,opt,name=namespace"`
+	Name            string `json:"name,omitempty" protobuf:"bytes,3,opt,name=name"`
+	UID             string `json:"uid,omitempty" protobuf:"bytes,4,opt,name=uid"`
+	APIVersion      string `json:"apiVersion,omitempty" protobuf:"bytes,5,opt,name=apiVersion"`
+	ResourceVersion string `json:"resourceVersion,omitempty" protobuf:"bytes,6,opt,name=resourceVersion"`
 	// FieldPath names a part of the object, e.g. "spec.containers{web}".
-	FieldPath string `json:"fieldPath,omitempty"`
+	FieldPath string `json:"fieldPath,omitempty" protobuf:"bytes,7,opt,name=fieldPath"`
 }
 
 // LocalObjectReference names an object in the same namespace.
 type LocalObjectReference struct {
-	Name string `json:"name,omitempty"`
+	Name string `json:"name,omitempty" protobuf:"bytes,1,opt,name=name"`
 }
 
 // TypedLocalObjectReference names an object of a given kind in the same namespace.
 type TypedLocalObjectReference struct {
-	APIGroup *string `json:"apiGroup"`
-	Kind     string  `json:"kind"`
-	Name     string  `json:"name"`
+	APIGroup *string `json:"apiGroup" protobuf:"bytes,1,opt,name=apiGroup"`
+	Kind     string  `json:"kind" protobuf:"bytes,2,opt,name=kind"`
+	Name     string  `json:"name" protobuf:"bytes,3,opt,name=name"`
 }
 
 // TypedObjectReference names an object of a given kind, possibly in another namespace.
 type TypedObjectReference struct {
-	APIGroup  *string `json:"apiGroup"`
-	Kind      string  `json:"kind"`
-	Name      string  `json:"name"`
-	Namespace *string `json:"namespace,omitempty"`
+	APIGroup  *string `json:"apiGroup" protobuf:"bytes,1,opt,name=apiGroup"`
+	Kind      string  `json:"kind" protobuf:"bytes,2,opt,name=kind"`
+	Name      string  `json:"name" protobuf:"bytes,3,opt,name=name"`
+	Namespace *string `json:"namespace,omitempty" protobuf:"bytes,4,opt,name=namespace"`
 }
 
 // ConditionStatus is "True", "False" or "Unknown".

@@ -38,12 +38,12 @@ type TableRowCondition struct {
 // PartialObjectMetadata is an object reduced to its metadata (includeObject=Metadata).
 type PartialObjectMetadata struct {
 	TypeMeta   `json:",inline"`
-	ObjectMeta `json:"metadata,omitempty"`
+	ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 }
 
 // PartialObjectMetadataList is a list of PartialObjectMetadata.
 type PartialObjectMetadataList struct {
 	TypeMeta `json:",inline"`
-	ListMeta `json:"metadata,omitempty"`
-	Items    []PartialObjectMetadata `json:"items"`
+	ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
+	Items    []PartialObjectMetadata `json:"items" protobuf:"bytes,2,rep,name=items"`
 }
