@@ -247,3 +247,26 @@ func TestProtobufBodies(t *testing.T) {
 	// A body that is not protobuf at all.
 	c.status(400, "BadRequest", "", "POST", "/api/v1/namespaces/default/configmaps", `{}`, "Content-Type", "application/vnd.kubernetes.protobuf")
 }
+
+// TestEndpointsDeprecationWarning: upstream 1.33+ warns on every v1 Endpoints request, and
+// kubectl prints the warning, so Skiff (which reports 1.33) sends it too.
+func TestEndpointsDeprecationWarning(t *testing.T) {
+	env := testenv.Start(t)
+	resp, err := http.Get(env.URL + "/api/v1/namespaces/default/endpoints")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	want := `299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"`
+	if got := resp.Header.Get("Warning"); got != want {
+		t.Errorf("Warning header = %q, want %q", got, want)
+	}
+	resp, err = http.Get(env.URL + "/api/v1/namespaces/default/configmaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Warning"); got != "" {
+		t.Errorf("configmaps list warns %q", got)
+	}
+}

@@ -102,6 +102,10 @@ func (res *Resource) install(r chi.Router) {
 // for metrics and logs, then answers any error as a Status.
 func (res *Resource) handle(verb, subresource string, fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if res.info.DeprecationWarning != "" {
+			// Upstream warns on every request to a deprecated resource; kubectl prints it.
+			w.Header().Add("Warning", `299 - "`+res.info.DeprecationWarning+`"`)
+		}
 		q := &request{
 			namespace: chi.URLParam(r, "namespace"),
 			name:      chi.URLParam(r, "name"),

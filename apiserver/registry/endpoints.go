@@ -12,9 +12,10 @@ func endpoints() *Resource {
 	return &Resource{
 		Version: "v1", Name: "endpoints", SingularName: "endpoints", Kind: "Endpoints",
 		ListKind: "EndpointsList", Namespaced: true, ShortNames: []string{"ep"},
-		Verbs:    standardVerbs(),
-		New:      func() metav1.Object { return &corev1.Endpoints{} },
-		Strategy: endpointsStrategy{},
+		DeprecationWarning: "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
+		Verbs:              standardVerbs(),
+		New:                func() metav1.Object { return &corev1.Endpoints{} },
+		Strategy:           endpointsStrategy{},
 	}
 }
 

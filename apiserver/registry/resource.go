@@ -48,6 +48,10 @@ type Resource struct {
 	// status.phase ...). Nil when only the two are supported.
 	FieldLabels func(obj metav1.Object) map[string]string
 
+	// DeprecationWarning, when set, is sent as a Warning header on every request for this
+	// resource, as upstream does for deprecated APIs (v1 Endpoints since 1.33).
+	DeprecationWarning string
+
 	// Subresources served under /<name>/<sub>.
 	Status bool        // /status
 	Scale  *ScaleHooks // /scale (autoscaling/v1 Scale), nil when not scalable
