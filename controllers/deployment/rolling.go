@@ -92,6 +92,21 @@ func newReplicaSetReplicas(d *appsv1.Deployment, allRSs []*appsv1.ReplicaSet, ne
 	return 0, fmt.Errorf("deployment type %v isn't supported", d.Spec.Strategy.Type)
 }
 
+// replicaSetsSettled reports whether no ReplicaSet runs more pods than its spec asks, that
+// is, none has deletions it was told to make but has not made (or not yet reported).
+// Until then its counts are stale in the unsafe direction: its doomed pods still run
+// (a new pod now would exceed maxSurge) and still count as available (removing another
+// old pod now would break maxUnavailable). Counts that lag low, as a growing
+// ReplicaSet's do, only make a step more careful, so they need no wait.
+func replicaSetsSettled(rss []*appsv1.ReplicaSet) bool {
+	for _, rs := range rss {
+		if rs.Status.Replicas > replicasOf(rs) {
+			return false
+		}
+	}
+	return true
+}
+
 // newReplicaSetTarget is the first step of a rolling sync: the new ReplicaSet's size now
 // (shrunk to spec.replicas if it is above, grown as the surge allows if below).
 func newReplicaSetTarget(d *appsv1.Deployment, allRSs []*appsv1.ReplicaSet, newRS *appsv1.ReplicaSet) (int32, error) {

@@ -207,3 +207,24 @@ func ptrTo[T any](v T) *T { return &v }
 
 // testNow anchors the tests' times.
 var testNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// TestReplicaSetsSettled: a rolling step waits only while some ReplicaSet still runs pods
+// it was told to delete; a growing one (status behind spec) does not hold it up.
+func TestReplicaSetsSettled(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		spec, observed int32
+		want           bool
+	}{
+		{"scaled down, pods not yet deleted", 3, 4, false},
+		{"scaled down and done", 3, 3, true},
+		{"growing, pods not yet created", 4, 1, true},
+		{"new and empty", 1, 0, true},
+	} {
+		rs := sizedRS("rs", tc.spec, tc.spec, 1)
+		rs.Status.Replicas = tc.observed
+		if got := replicaSetsSettled([]*appsv1.ReplicaSet{sizedRS("steady", 2, 2, 60), rs}); got != tc.want {
+			t.Errorf("%s: settled = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

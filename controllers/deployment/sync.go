@@ -254,6 +254,13 @@ func (c *Controller) rolloutRolling(ctx context.Context, d *appsv1.Deployment, r
 	}
 	allRSs := append(append([]*appsv1.ReplicaSet(nil), oldRSs...), newRS)
 
+	if !replicaSetsSettled(allRSs) {
+		// A ReplicaSet has not made the deletions it was told to: surge and availability
+		// computed now would be off (a new pod started before an old one is gone, or an
+		// old one removed on stale availability). Its status update brings this
+		// Deployment back.
+		return c.syncRolloutStatus(ctx, d, allRSs, newRS)
+	}
 	target, err := newReplicaSetTarget(d, allRSs, newRS)
 	if err != nil {
 		return err

@@ -151,13 +151,21 @@ func TestIntegrationReplicaSetConvergesAndHeals(t *testing.T) {
 	readyReplicaSet(t, cs, "web", 5)
 
 	// Scaling through the scale subresource (kubectl scale rs) reaches the controller.
-	scale, err := cs.ReplicaSets("default").GetScale(ctx, "web")
-	if err != nil {
-		t.Fatal(err)
-	}
-	scale.Spec.Replicas = 2
-	if _, err := cs.ReplicaSets("default").UpdateScale(ctx, "web", scale); err != nil {
-		t.Fatal(err)
+	// Like any client, read-modify-write again when the controller wrote status between
+	// our read and our write (409 Conflict).
+	for attempt := 0; ; attempt++ {
+		scale, err := cs.ReplicaSets("default").GetScale(ctx, "web")
+		if err != nil {
+			t.Fatal(err)
+		}
+		scale.Spec.Replicas = 2
+		_, err = cs.ReplicaSets("default").UpdateScale(ctx, "web", scale)
+		if err == nil {
+			break
+		}
+		if !rest.IsConflict(err) || attempt == 10 {
+			t.Fatal(err)
+		}
 	}
 	readyReplicaSet(t, cs, "web", 2)
 
