@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -18,13 +19,18 @@ import (
 
 // kubectls are the kubectl binaries to drive: the one on PATH (1.32 here) and the
 // versions that switch protocols: 1.27 (SPDY everywhere), 1.30 (WebSocket exec, SPDY
-// port-forward) and 1.33 (WebSockets, port-forward tunneled).
+// port-forward) and 1.33 (WebSockets, port-forward tunneled). SKIFF_E2E_ALL_KUBECTLS=1
+// adds every version from 1.27 to 1.33.
 func kubectls(t *testing.T) map[string]string {
 	out := map[string]string{}
 	if p, err := exec.LookPath("kubectl"); err == nil {
 		out["kubectl"] = p
 	}
-	for _, v := range []string{"1.27", "1.30", "1.33"} {
+	versions := []string{"1.27", "1.30", "1.33"}
+	if os.Getenv("SKIFF_E2E_ALL_KUBECTLS") == "1" {
+		versions = []string{"1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33"}
+	}
+	for _, v := range versions {
 		p := "/usr/lib/google-cloud-sdk/bin/kubectl." + v
 		if _, err := os.Stat(p); err == nil {
 			out[v] = p
@@ -71,6 +77,7 @@ func runner(t *testing.T, bin, kubeconfig string) kubectlRunner {
 
 // runChecks drives every kubectl through the scenario.
 func runChecks(t *testing.T, kubeconfig string, s scenario) {
+	checkSummary(t, kubeconfig, s)
 	for version, bin := range kubectls(t) {
 		t.Run(version, func(t *testing.T) {
 			run := runner(t, bin, kubeconfig)
@@ -93,6 +100,14 @@ func runChecks(t *testing.T, kubeconfig string, s scenario) {
 			out, errOut, err = run("piped data\n", append([]string{"exec", "-i", s.pod, "--"}, s.catCmd...)...)
 			expect("kubectl exec -i cat", out, "piped data\n", err)
 			_ = errOut
+
+			// Megabytes through stdin and back: flow across frames and messages, and the
+			// end of stdin reaching the process.
+			big := strings.Repeat("0123456789abcdef", 256*1024) // 4 MiB
+			out, errOut, err = run(big, append([]string{"exec", "-i", s.pod, "--"}, s.catCmd...)...)
+			if err != nil || out != big {
+				t.Errorf("kubectl exec -i cat of 4 MiB: got %d bytes (err %v, stderr %q)", len(out), err, errOut)
+			}
 
 			_, errOut, err = run("", append([]string{"exec", s.pod, "--"}, s.exitCmd...)...)
 			var exitErr *exec.ExitError
@@ -260,4 +275,52 @@ func quoteAll(args []string) []string {
 		out[i] = shellQuote(a)
 	}
 	return out
+}
+
+// checkSummary reads the node's Summary through the apiserver's nodes/proxy and finds
+// the pod's container in it with its CPU and memory figures.
+func checkSummary(t *testing.T, kubeconfig string, s scenario) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "kubectl", "--kubeconfig", kubeconfig, "get", "--raw", "/api/v1/nodes/node-1/proxy/stats/summary")
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	out, err := cmd.Output()
+	if err != nil {
+		t.Errorf("summary through nodes/proxy: %v: %s", err, errOut.String())
+		return
+	}
+	var sum struct {
+		Node struct {
+			NodeName string
+			CPU      struct{ UsageCoreNanoSeconds uint64 }
+			Memory   struct{ WorkingSetBytes uint64 }
+		}
+		Pods []struct {
+			PodRef     struct{ Name, Namespace string }
+			Containers []struct {
+				Name   string
+				CPU    *struct{ UsageCoreNanoSeconds *uint64 }
+				Memory *struct{ WorkingSetBytes *uint64 }
+			}
+		}
+	}
+	if err := json.Unmarshal(out, &sum); err != nil {
+		t.Errorf("summary: %v in %s", err, out)
+		return
+	}
+	if sum.Node.NodeName != "node-1" || sum.Node.CPU.UsageCoreNanoSeconds == 0 || sum.Node.Memory.WorkingSetBytes == 0 {
+		t.Errorf("summary node: %+v", sum.Node)
+	}
+	for _, p := range sum.Pods {
+		for _, c := range p.Containers {
+			if p.PodRef.Name == s.pod && c.Name == s.container {
+				if c.CPU == nil || c.CPU.UsageCoreNanoSeconds == nil || c.Memory == nil || c.Memory.WorkingSetBytes == nil {
+					t.Errorf("summary of %s/%s lacks cpu or memory: %s", s.pod, c.Name, out)
+				}
+				return
+			}
+		}
+	}
+	t.Errorf("summary has no container %s/%s: %s", s.pod, s.container, out)
 }

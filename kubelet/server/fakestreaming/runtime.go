@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
@@ -194,8 +195,14 @@ func (r *Runtime) servePortForward(w http.ResponseWriter, req *http.Request, san
 	portforward.Serve(req.Context(), w, req, portforward.Target{Pod: sandboxID}, nil, forward)
 }
 
+// processStartDelay is how long a simulated process takes to start, about what runc's
+// exec takes. Real runtimes are never instant, and one client depends on it: kubectl
+// 1.30's WebSocket client drops what arrives before it has set up its streams.
+const processStartDelay = 10 * time.Millisecond
+
 // run simulates a process.
 func run(cmd []string, s *remotecommand.Session) error {
+	time.Sleep(processStartDelay)
 	if len(cmd) == 0 {
 		return &remotecommand.StatusError{Status: remotecommand.InternalErrorStatus(fmt.Errorf("no command"))}
 	}

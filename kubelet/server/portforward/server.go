@@ -53,11 +53,11 @@ const (
 // StreamCreationTimeout is how long the second stream of a pair may take to arrive.
 const StreamCreationTimeout = 30 * time.Second
 
-// webSocketProtocols are the channel protocols of WebSocket port-forwarding.
+// webSocketProtocols are the channel protocols of WebSocket port-forwarding: upstream's
+// kubelet answers to none named (binary), v4.channel.k8s.io and v4.base64.channel.k8s.io;
+// the unversioned names are accepted too.
 var webSocketProtocols = []string{
-	wschannel.ProtocolV4, wschannel.ProtocolV4Base64, wschannel.ProtocolV1, wschannel.ProtocolV1Base64, "",
-	// The versioned names upstream's kubelet also answers to.
-	"v4.binary.portforward.k8s.io", "v4.base64.portforward.k8s.io", ProtocolV1,
+	"", wschannel.ProtocolV4, wschannel.ProtocolV4Base64, wschannel.ProtocolV1, wschannel.ProtocolV1Base64,
 }
 
 // ForwardFunc connects one client connection to port of the pod: it copies data to and

@@ -14,11 +14,11 @@ import (
 
 // The kernel files the node's figures come from; tests point them at testdata.
 type procFiles struct {
-	stat, meminfo, netdev, pidMax, proc string
+	stat, meminfo, netdev, route, pidMax, proc string
 }
 
 var defaultProcFiles = procFiles{
-	stat: "/proc/stat", meminfo: "/proc/meminfo", netdev: "/proc/net/dev",
+	stat: "/proc/stat", meminfo: "/proc/meminfo", netdev: "/proc/net/dev", route: "/proc/net/route",
 	pidMax: "/proc/sys/kernel/pid_max", proc: "/proc",
 }
 
@@ -158,16 +158,36 @@ func parseNetDev(r io.Reader) ([]InterfaceStats, error) {
 	return out, sc.Err()
 }
 
-// networkStats picks the default interface: the first that is not a virtual pod or
-// bridge device, else the first.
-func networkStats(ifaces []InterfaceStats, now time.Time) *NetworkStats {
+// defaultRouteInterface reads /proc/net/route for the interface of the default route
+// (destination 00000000), "" when there is none.
+func defaultRouteInterface(r io.Reader) string {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) > 2 && f[1] == "00000000" && f[0] != "Iface" {
+			return f[0]
+		}
+	}
+	return ""
+}
+
+// networkStats reports every interface, with the default one's counters at the top
+// level: the interface of the default route, else eth0 (upstream's default name), else
+// the first.
+func networkStats(ifaces []InterfaceStats, defaultName string, now time.Time) *NetworkStats {
 	if len(ifaces) == 0 {
 		return nil
 	}
 	def := ifaces[0]
-	for _, i := range ifaces {
-		if !strings.HasPrefix(i.Name, "veth") && !strings.HasPrefix(i.Name, "cni") && !strings.HasPrefix(i.Name, "skiff") && !strings.HasPrefix(i.Name, "docker") {
-			def = i
+	for _, name := range []string{defaultName, "eth0"} {
+		found := false
+		for _, i := range ifaces {
+			if name != "" && i.Name == name {
+				def, found = i, true
+				break
+			}
+		}
+		if found {
 			break
 		}
 	}

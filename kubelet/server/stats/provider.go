@@ -3,6 +3,7 @@ package stats
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"sort"
 	"sync"
@@ -111,8 +112,13 @@ func (p *Provider) nodeStats(ctx context.Context, now time.Time) (NodeStats, err
 	if f, err := os.Open(p.files.netdev); err == nil {
 		ifaces, err := parseNetDev(f)
 		f.Close()
+		defaultName := ""
+		if rf, err := os.Open(p.files.route); err == nil {
+			defaultName = defaultRouteInterface(rf)
+			rf.Close()
+		}
 		if err == nil {
-			n.Network = networkStats(ifaces, now)
+			n.Network = networkStats(ifaces, defaultName, now)
 		}
 	}
 	if p.rootDir != "" {
@@ -176,14 +182,15 @@ func (p *Provider) podStats(ctx context.Context, now time.Time) ([]PodStats, err
 		ctrStats[s.GetAttributes().GetId()] = s
 	}
 	// Pod-level figures (the pod cgroup, and the pod's network) when the runtime has
-	// them; runtimes without ListPodSandboxStats get the sum of their containers.
+	// them. Runtimes without ListPodSandboxStats, or that fail it (containerd 1.6 fails
+	// the whole call when one sandbox has no cgroup), get the sum of their containers.
 	sbStats := map[string]*runtimeapi.PodSandboxStats{}
 	if resp, err := p.runtime.ListPodSandboxStats(ctx, &runtimeapi.ListPodSandboxStatsRequest{}); err == nil {
 		for _, s := range resp.GetStats() {
 			sbStats[s.GetAttributes().GetId()] = s
 		}
 	} else if status.Code(err) != codes.Unimplemented {
-		return nil, fmt.Errorf("list pod sandbox stats: %w", err)
+		slog.Debug("pod sandbox stats unavailable, summing containers", "err", err)
 	}
 
 	byPod := map[string][]*runtimeapi.Container{}

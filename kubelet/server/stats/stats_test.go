@@ -49,7 +49,7 @@ func TestParseProcFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := networkStats(ifaces, time.Unix(0, 0))
+	n := networkStats(ifaces, defaultRouteInterface(open(t, "route")), time.Unix(0, 0))
 	if len(n.Interfaces) != 2 || n.Name != "eth0" || *n.RxBytes != 123456 || *n.RxErrors != 2 || *n.TxBytes != 654321 || *n.TxErrors != 3 {
 		b, _ := json.Marshal(n)
 		t.Errorf("network %s", b)
