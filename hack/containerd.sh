@@ -71,7 +71,10 @@ state = "$CD/state"
 EOC
 }
 
-running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+# alive: the process exists and is not a zombie (an exited daemon whose parent, init once
+# the starting shell is gone, has not reaped it yet).
+alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+running() { [ -f "$PIDFILE" ] && alive "$(cat "$PIDFILE")"; }
 
 case "${1:-start}" in
 config)
@@ -79,7 +82,8 @@ config)
 start)
   write_config
   if running; then echo "containerd already running (pid $(cat "$PIDFILE"))"; exit 0; fi
-  nohup containerd --config "$CD/config.toml" >"$SKIFF_HOME/logs/containerd.log" 2>&1 </dev/null &
+  # Its own session: a Ctrl-C in the terminal that ran `make up` must not stop it.
+  setsid containerd --config "$CD/config.toml" >"$SKIFF_HOME/logs/containerd.log" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for i in $(seq 1 100); do
     [ -S "$SOCK" ] && ctr --address "$SOCK" version >/dev/null 2>&1 && break
@@ -90,8 +94,8 @@ start)
 stop)
   if running; then
     pid=$(cat "$PIDFILE"); kill "$pid"
-    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+    for i in $(seq 1 100); do alive "$pid" || break; sleep 0.05; done
+    if alive "$pid"; then kill -9 "$pid"; fi
     echo "stopped containerd ($pid)"
   fi
   rm -f "$PIDFILE" ;;
