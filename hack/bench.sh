@@ -53,6 +53,21 @@ for pkg in "${pkgs[@]}"; do
   note '```'
 done
 
+# --- 1b. Many simulated nodes: real kubelets on the fake CRI runtime ---------------------
+note ""
+note "## A ReplicaSet on 10 real kubelets over fake-cri (no containers)"
+cmd="cd test && SKIFF_BIN=$BIN go test -run '^\$' -bench BenchmarkReplicaSetOnFakeKubelets -benchtime 1x ./fakenodes/"
+note ""
+note "\`$cmd\`"
+note '```'
+if (cd test && SKIFF_BIN=$BIN go test -run '^$' -bench BenchmarkReplicaSetOnFakeKubelets -benchtime 1x -timeout 10m ./fakenodes/) >"$OUT/fakenodes.txt" 2>&1; then
+  grep -E '^BenchmarkReplicaSetOnFakeKubelets' "$OUT/fakenodes.txt" | tee -a "$SUMMARY"
+else
+  echo "FAILED (see $OUT/fakenodes.txt):" | tee -a "$SUMMARY"
+  tail -n 15 "$OUT/fakenodes.txt" | tee -a "$SUMMARY"
+fi
+note '```'
+
 # --- 2. A real node ----------------------------------------------------------------------
 note ""
 note "## A real node (containerd $(containerd --version 2>/dev/null | awk '{ print $3 }'), runc, CNI bridge)"
