@@ -8,7 +8,7 @@ import (
 
 	metav1 "github.com/skiff-k8s/skiff/api/meta/v1"
 	"github.com/skiff-k8s/skiff/api/validation"
-	"github.com/skiff-k8s/skiff/apiserver/patch"
+	"github.com/skiff-k8s/skiff/api/patch"
 )
 
 // patchMediaTypes are the patch formats, as upstream lists them in a 415.

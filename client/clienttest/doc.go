@@ -21,9 +21,9 @@
 //   - list and watch honour namespaces, label selectors, field selectors on any JSON path
 //     and resourceVersion (a watch replays the history after it); pods/binding sets
 //     spec.nodeName; scale reads and writes spec.replicas;
-//   - patch supports JSON merge patch, JSON patch, and strategic merge patch driven by the
-//     kinds' patchStrategy/patchMergeKey struct tags (lists merged by key, "$patch": delete
-//     and replace directives); server-side apply is not implemented and fails loudly;
+//   - patch applies JSON merge patch, JSON patch and strategic merge patch with the same
+//     engine as the apiserver (package api/patch), so patched objects come out exactly as
+//     they would from a real server; server-side apply is not implemented and fails loudly;
 //   - reactors (PrependReactor) can answer or fail any call first, to test error paths;
 //   - every call is recorded as an Action; errors are the same *metav1.Status values the
 //     real server returns, so rest.IsNotFound and friends behave identically.
